@@ -1,0 +1,5 @@
+export * from './gateway-http.client';
+export * from './interaction-events';
+export * from './interaction-recorder';
+export * from './retry';
+export * from './token-holder';
