@@ -1,3 +1,4 @@
+export * from './event-store.module';
 export * from './event-store.port';
 export * from './json';
 export * from './postgres-event-store';

@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AppConfig, ConfigModule } from '@payledger/config';
+import { DatabaseModule, DatabaseRuntime } from '@payledger/database';
+import { createRedactor, EventStoreModule } from '@payledger/event-store';
+import { configuredSecrets } from '@payledger/runtime';
+
+export interface WorkerModuleDeps {
+  config: AppConfig;
+  database: Pick<DatabaseRuntime, 'dataSource' | 'pool'>;
+}
+
+/** Scheduled jobs and event-store subscribers. Any number of instances may run; each job is safe with several. */
+@Module({})
+export class WorkerModule {
+  static forRoot(deps: WorkerModuleDeps): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(deps.config),
+        DatabaseModule.forRuntime(deps.database),
+        EventStoreModule.forRoot({ pool: deps.database.pool, redact: createRedactor({ secretValues: configuredSecrets(deps.config) }) }),
+        ScheduleModule.forRoot(),
+      ],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './logger';
+export * from './process-lifecycle';
+export * from './secrets';
