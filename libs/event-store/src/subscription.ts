@@ -1,5 +1,6 @@
 import { Pool, PoolClient } from 'pg';
-import { Checkpoint, checkpointOf, RecordedEvent, START_CHECKPOINT } from './event-store.port';
+import { invariant } from '@payledger/kernel';
+import { Checkpoint, checkpointOf, compareCheckpoints, RecordedEvent, START_CHECKPOINT } from './event-store.port';
 import { EVENTS_CHANNEL, PostgresEventStore, readAllWith } from './postgres-event-store';
 
 /**
@@ -170,6 +171,7 @@ export class SubscriptionRunner {
       this.store.toRecorded(row),
     );
     if (batch.length === 0) return 0;
+    assertCommitOrder(checkpoint, batch);
     const next = checkpointOf(batch[batch.length - 1]);
     const accepted = this.handler.accepts ? batch.filter((e) => this.handler.accepts!(e)) : batch;
 
@@ -245,11 +247,22 @@ export class SubscriptionRunner {
   }
 }
 
+/** A batch must lie strictly after the checkpoint, ascending: anything else would skip or repeat events. */
+function assertCommitOrder(after: Checkpoint, batch: readonly RecordedEvent[]): void {
+  let previous = after;
+  for (const event of batch) {
+    const current = checkpointOf(event);
+    invariant(compareCheckpoints(current, previous) > 0, `events out of commit order: ${event.transactionId}/${event.position} after ${previous.transactionId}/${previous.position}`);
+    previous = current;
+  }
+}
+
 /** Checkpoints and lag of every subscriber, for /health and GET /v1/ops/subscriptions. */
 export async function subscriptionLag(pool: Pool): Promise<Array<{ name: string; position: bigint; lagEvents: bigint; updatedAt: Date; lastError: string | null }>> {
   const result = await pool.query<{ name: string; position: bigint; lag: bigint; updated_at: Date; last_error: string | null }>(
     `SELECT c.name, c.position, c.updated_at, c.last_error,
-            (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (c.transaction_id, c.position)) AS lag
+            (SELECT count(*) FROM events e
+              WHERE e.transaction_id >= c.transaction_id AND (e.transaction_id > c.transaction_id OR e.position > c.position)) AS lag
        FROM subscription_checkpoints c ORDER BY c.name`,
   );
   return result.rows.map((r) => ({ name: r.name, position: r.position, lagEvents: r.lag, updatedAt: r.updated_at, lastError: r.last_error }));
