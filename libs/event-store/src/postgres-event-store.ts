@@ -267,9 +267,10 @@ export class PostgresEventStore extends EventStore {
  * Commit order, gated on visibility: a position is taken at insert but becomes visible at commit, so
  * "position > N" would skip a transaction that commits late. Only transactions older than every
  * transaction still running are read; the checkpoint is the (transaction id, position) pair.
- * The predicate is a plain range on the leading index column, not a row comparison
- * `(transaction_id, position) > (…)`: under concurrent inserts PostgreSQL 18.4 returned rows of a
- * row-comparison index scan out of order and skipped some (seen in the late-commit/standby tests).
+ * The order is an explicit sort, not the index's: under concurrent inserts PostgreSQL 18.4 returned
+ * this ordered index scan out of order (a batch after position 25 began with 40, then 26), which with
+ * LIMIT moved checkpoints past unread events. The index still narrows the range (checkpoint xid up to
+ * xmin: only recent events in steady state); subscribers also assert every batch ascends.
  */
 export async function readAllWith(
   queryable: Pick<Pool | PoolClient, 'query'>,
@@ -283,7 +284,7 @@ export async function readAllWith(
       WHERE transaction_id >= $1::text::xid8
         AND (transaction_id > $1::text::xid8 OR position > $2::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY transaction_id, position
+      ORDER BY transaction_id::text::numeric, position
       LIMIT $3`,
     [after.transactionId.toString(), after.position.toString(), bounded],
   );
