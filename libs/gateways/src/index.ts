@@ -1,2 +1,3 @@
+export * from './gateway.registry';
 export * from './http';
 export * from './port';

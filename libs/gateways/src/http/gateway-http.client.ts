@@ -29,6 +29,8 @@ export interface GatewayHttpResponse {
   /** The parsed JSON body, or undefined when the body is not JSON. */
   json: unknown;
   latencyMs: number;
+  /** The body as it was recorded (adapter's recordResponse, then the redactor): what may be stored again. */
+  recordedBody: unknown;
 }
 
 export interface GatewayHttpClientOptions {
@@ -138,7 +140,7 @@ export class GatewayHttpClient {
     response.headers.forEach((value, key) => {
       responseHeaders[key] = value;
     });
-    const recordable = json !== undefined ? (request.recordResponse ? request.recordResponse(json) : json) : text;
+    const recordable = this.redact(json !== undefined ? (request.recordResponse ? request.recordResponse(json) : json) : text);
     ctx.recorder.responseReceived({
       gateway,
       operation: request.operation,
@@ -147,9 +149,9 @@ export class GatewayHttpClient {
       httpStatus: response.status,
       latencyMs: elapsed(),
       contentType: contentType || undefined,
-      body: this.redact(recordable),
+      body: recordable,
     });
-    return { status: response.status, headers: responseHeaders, contentType, text, json, latencyMs: elapsed() };
+    return { status: response.status, headers: responseHeaders, contentType, text, json, latencyMs: elapsed(), recordedBody: recordable };
   }
 
   /**
@@ -179,7 +181,8 @@ export class GatewayHttpClient {
       message: reason,
       latencyMs: response.latencyMs,
       httpStatus: response.status,
-      body: this.redact(response.text),
+      // Never the raw text: it would bypass the adapter's field-aware redaction (a page token, say).
+      body: response.recordedBody,
     });
     return new GatewayError('GATEWAY.BAD_RESPONSE', `${this.options.gateway} ${operation}: ${reason} (HTTP ${response.status})`, {
       httpStatus: response.status,
