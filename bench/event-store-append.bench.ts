@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         await store.append(stream, events, (seq % 20) * perAppend);
       });
       const plainResult = await runCase(writers, perAppend, async (writer) => {
-        const values = Array.from({ length: perAppend }, (_, i) => `($1, 'PaymentBenchmarked', $2::jsonb, $3::jsonb, now())`).join(', ');
+        const values = Array.from({ length: perAppend }, () => `($1, 'PaymentBenchmarked', $2::jsonb, $3::jsonb, now())`).join(', ');
         await pool.query(`INSERT INTO plain_rows (stream_id, type, data, metadata, occurred_at) VALUES ${values}`, [`plain-${writer}`, data, metadata]);
       });
       rows.push({
