@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(table(rows));
-  console.log('\nstore = append with expected version (streams row lock + events insert + NOTIFY, one transaction);');
+  console.log('\nstore = append with expected version: one statement (stream version bump under its row lock + events insert with 4 indexes), NOTIFY sent after commit;');
   console.log('plain = one INSERT of the same rows into an unindexed table, one transaction, same durability.');
   await db.close();
 }
