@@ -93,46 +93,35 @@ export class GatewayHttpClient {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
 
+    /** Records why no usable answer came and returns the error to throw. */
+    const failed = (error: unknown, otherwise: 'network' | 'malformed', httpStatus?: number): GatewayError => {
+      const timedOut = isTimeout(error);
+      ctx.recorder.requestFailed({
+        gateway,
+        operation: request.operation,
+        requestId,
+        attempt,
+        reason: timedOut ? 'timeout' : otherwise,
+        message: this.redact(describe(error)),
+        latencyMs: elapsed(),
+        httpStatus,
+      });
+      const code = timedOut ? 'GATEWAY.TIMEOUT' : otherwise === 'network' ? 'GATEWAY.UNAVAILABLE' : 'GATEWAY.BAD_RESPONSE';
+      const why = timedOut ? `no answer within ${timeoutMs} ms` : describe(error);
+      return new GatewayError(code, `${gateway} ${request.operation}: ${why}`, { outcomeUncertain: true, httpStatus, details: { operation: request.operation } });
+    };
+
     let response: Response;
     try {
       response = await fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     } catch (error) {
-      const timedOut = isTimeout(error);
-      ctx.recorder.requestFailed({
-        gateway,
-        operation: request.operation,
-        requestId,
-        attempt,
-        reason: timedOut ? 'timeout' : 'network',
-        message: this.redact(describe(error)),
-        latencyMs: elapsed(),
-      });
-      throw new GatewayError(
-        timedOut ? 'GATEWAY.TIMEOUT' : 'GATEWAY.UNAVAILABLE',
-        `${gateway} ${request.operation}: ${timedOut ? `no answer within ${timeoutMs} ms` : describe(error)}`,
-        { outcomeUncertain: true, details: { operation: request.operation } },
-      );
+      throw failed(error, 'network');
     }
-
     let text: string;
     try {
       text = await readBounded(response, timeoutMs);
     } catch (error) {
-      const timedOut = isTimeout(error);
-      ctx.recorder.requestFailed({
-        gateway,
-        operation: request.operation,
-        requestId,
-        attempt,
-        reason: timedOut ? 'timeout' : 'malformed',
-        message: this.redact(describe(error)),
-        latencyMs: elapsed(),
-        httpStatus: response.status,
-      });
-      throw new GatewayError(timedOut ? 'GATEWAY.TIMEOUT' : 'GATEWAY.BAD_RESPONSE', `${gateway} ${request.operation}: ${describe(error)}`, {
-        outcomeUncertain: true,
-        httpStatus: response.status,
-      });
+      throw failed(error, 'malformed', response.status);
     }
     const contentType = response.headers.get('content-type') ?? '';
     const json = parseJson(text);
