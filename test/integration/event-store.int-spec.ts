@@ -107,6 +107,32 @@ describe('append and read', () => {
       body: { apiKey: '[REDACTED]', note: 'key [REDACTED]', card: '534143******7803', token: '…456789' },
     });
   });
+  it('runs inline projections in the append transaction: all of it commits, or none of it', async () => {
+    await db.pool.query(`CREATE TABLE inline_probe (stream_id text, stream_version int, type text)`);
+    const inline = new PostgresEventStore(db.pool, {
+      inlineProjections: [
+        {
+          name: 'probe',
+          apply: async (client, events) => {
+            for (const e of events) await client.query(`INSERT INTO inline_probe VALUES ($1, $2, $3)`, [e.streamId, e.streamVersion, e.type]);
+          },
+        },
+      ],
+    });
+    expect((await inline.append('payment-i', [event('A'), event('B')], 'no_stream')).nextVersion).toBe(2);
+    expect((await inline.append('payment-i', [event('C')], 2)).nextVersion).toBe(3);
+    expect((await inline.append('payment-i', [event('D')], 'any')).nextVersion).toBe(4);
+    await expect(inline.append('payment-i', [event('X')], 2)).rejects.toMatchObject({ name: 'ConcurrencyError', actual: 4 });
+    await expect(inline.append('payment-i', [event('X')], 'no_stream')).rejects.toBeInstanceOf(ConcurrencyError);
+    const probe = await db.pool.query(`SELECT stream_version, type FROM inline_probe ORDER BY stream_version`);
+    expect(probe.rows).toEqual([
+      { stream_version: 1, type: 'A' },
+      { stream_version: 2, type: 'B' },
+      { stream_version: 3, type: 'C' },
+      { stream_version: 4, type: 'D' },
+    ]);
+    expect((await inline.readStream('payment-i')).map((e) => e.type)).toEqual(['A', 'B', 'C', 'D']);
+  });
 });
 
 describe('immutability', () => {

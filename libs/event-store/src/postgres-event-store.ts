@@ -31,8 +31,16 @@ interface PreparedEvents {
   occurredAt: string[];
 }
 
-/** SQL that moves a stream's version forward by $3 and returns the new version; no row = expectation failed. */
-function versionBumpSql(expected: ExpectedVersion): string {
+/** The expected version as a query parameter, only when the bump SQL compares against one. */
+function exactVersion(expected: ExpectedVersion): number[] {
+  return typeof expected === 'number' && expected > 0 ? [expected] : [];
+}
+
+/**
+ * SQL that moves a stream's version forward by $3 and returns the new version; no row = expectation failed.
+ * `expectedParam` names the placeholder holding the exact expected version (used only for a number > 0).
+ */
+function versionBumpSql(expected: ExpectedVersion, expectedParam: string): string {
   if (expected === 'no_stream' || expected === 0) {
     return `INSERT INTO streams (stream_id, category, version) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO NOTHING RETURNING version`;
   }
@@ -40,7 +48,7 @@ function versionBumpSql(expected: ExpectedVersion): string {
     return `INSERT INTO streams (stream_id, category, version) VALUES ($1, $2, $3)
             ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + $3, updated_at = now() RETURNING version`;
   }
-  return `UPDATE streams SET version = version + $3, updated_at = now() WHERE stream_id = $1 AND category = $2 AND version = $10 RETURNING version`;
+  return `UPDATE streams SET version = version + $3, updated_at = now() WHERE stream_id = $1 AND category = $2 AND version = ${expectedParam} RETURNING version`;
 }
 
 /**
@@ -123,7 +131,7 @@ export class PostgresEventStore extends EventStore {
    * events take their versions from the moved counter.
    */
   private async appendInOneStatement(streamId: string, p: PreparedEvents, expected: ExpectedVersion): Promise<AppendResult> {
-    const bump = versionBumpSql(expected);
+    const bump = versionBumpSql(expected, '$10');
     try {
       const inserted = await this.pool.query<EventRow>(
         `WITH bumped AS (${bump})
@@ -132,7 +140,7 @@ export class PostgresEventStore extends EventStore {
            FROM bumped,
                 unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[]) WITH ORDINALITY AS x(e, t, s, d, m, o, ord)
          RETURNING ${EVENT_COLUMNS}`,
-        [streamId, categoryOf(streamId), p.count, p.eventIds, p.types, p.schemaVersions, p.data, p.metadata, p.occurredAt, ...(typeof expected === 'number' && expected > 0 ? [expected] : [])],
+        [streamId, categoryOf(streamId), p.count, p.eventIds, p.types, p.schemaVersions, p.data, p.metadata, p.occurredAt, ...exactVersion(expected)],
       );
       if (inserted.rowCount === 0) throw new ConcurrencyError(streamId, expected, await this.streamVersion(streamId));
       const recorded = inserted.rows.map((row) => this.toRecorded(row)).sort((a, b) => a.streamVersion - b.streamVersion);
@@ -147,7 +155,9 @@ export class PostgresEventStore extends EventStore {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const firstVersion = (await this.reserveVersions(client, streamId, p.count, expected)) + 1;
+      const bumped = await client.query<{ version: number }>(versionBumpSql(expected, '$4'), [streamId, categoryOf(streamId), p.count, ...exactVersion(expected)]);
+      if (bumped.rowCount === 0) throw new ConcurrencyError(streamId, expected, await this.streamVersion(streamId));
+      const firstVersion = bumped.rows[0].version - p.count + 1;
       const inserted = await client.query<EventRow>(
         `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, occurred_at)
          SELECT $1, $2 + x.ord - 1, x.e, x.t, x.s, x.d, x.m, x.o
@@ -178,40 +188,6 @@ export class PostgresEventStore extends EventStore {
       this.notifyPending = false;
       this.pool.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => undefined);
     }, NOTIFY_DEBOUNCE_MS).unref();
-  }
-
-  /** Moves the stream's version forward under a row lock and returns the version before the append. */
-  private async reserveVersions(client: PoolClient, streamId: string, count: number, expected: ExpectedVersion): Promise<number> {
-    const category = categoryOf(streamId);
-    if (expected === 'no_stream' || expected === 0) {
-      const created = await client.query(
-        `INSERT INTO streams (stream_id, category, version) VALUES ($1, $2, $3) ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
-        [streamId, category, count],
-      );
-      if (created.rowCount === 0) throw new ConcurrencyError(streamId, expected, await this.versionIn(client, streamId));
-      return 0;
-    }
-    if (expected === 'any') {
-      const upserted = await client.query<{ version: number }>(
-        `INSERT INTO streams (stream_id, category, version) VALUES ($1, $2, $3)
-         ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + $3, updated_at = now()
-         RETURNING version`,
-        [streamId, category, count],
-      );
-      return upserted.rows[0].version - count;
-    }
-    if (!Number.isInteger(expected) || expected < 0) throw new RangeError(`invalid expected version ${String(expected)}`);
-    const updated = await client.query(
-      `UPDATE streams SET version = version + $3, updated_at = now() WHERE stream_id = $1 AND version = $2 RETURNING version`,
-      [streamId, expected, count],
-    );
-    if (updated.rowCount === 0) throw new ConcurrencyError(streamId, expected, await this.versionIn(client, streamId));
-    return expected;
-  }
-
-  private async versionIn(client: PoolClient, streamId: string): Promise<number | undefined> {
-    const result = await client.query<{ version: number }>(`SELECT version FROM streams WHERE stream_id = $1`, [streamId]);
-    return result.rows[0]?.version;
   }
 
   private translate(error: unknown, streamId: string, expected: ExpectedVersion): unknown {
