@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDataSource, EmbeddedPostgresHandle, poolOf, runMigrations, startEmbeddedPostgres } from '@payledger/database';
 import { DataSource } from 'typeorm';
+import { freePort } from '../test/support/free-port';
 
 /** A fresh, durable PostgreSQL for a benchmark (or DATABASE_URL's server), migrated. */
 export async function benchDatabase(): Promise<{ dataSource: DataSource; close: () => Promise<void>; where: string }> {
@@ -38,14 +38,6 @@ export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.max(0, index)];
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});

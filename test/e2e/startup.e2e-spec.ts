@@ -1,20 +1,12 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { assertBuilt, isAlive, runCli, startCli, waitForExit } from '../support/processes';
+import { freePort } from '../support/free-port';
 
 beforeAll(() => assertBuilt());
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('startup failures: one clear line, non-zero exit', () => {
   it('names every bad configuration variable', async () => {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { createDataSource, EmbeddedPostgresHandle, runMigrations, startEmbeddedPostgres } from '../../libs/database/src';
+import { freePort } from './free-port';
 
 /**
  * Starts one PostgreSQL for the whole jest run (embedded, or the server in DATABASE_URL), migrates a
@@ -81,13 +81,3 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

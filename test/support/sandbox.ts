@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayName, InboundRequest } from '@payledger/gateways';
 import { createSandbox, Sandbox, SandboxClock, SimulatorFactory } from '../../apps/sandbox/src/core';
+import { freePort } from './free-port';
 
 export interface TestSandbox {
   sandbox: Sandbox;
@@ -155,16 +156,6 @@ export function redirectAsCaptured(location: string): CapturedRequest {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = http.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
