@@ -1,0 +1,3 @@
+export * from './payment.events';
+export * from './payment.state';
+export * from './payment.decider';
