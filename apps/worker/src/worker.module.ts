@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig, ConfigModule } from '@payledger/config';
 import { DatabaseModule, DatabaseRuntime } from '@payledger/database';
 import { createRedactor, EventStoreModule } from '@payledger/event-store';
+import { PaymentLookupProjection } from '@payledger/payments';
 import { configuredSecrets } from '@payledger/runtime';
 
 export interface WorkerModuleDeps {
@@ -19,7 +20,8 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(deps.config),
         DatabaseModule.forRuntime(deps.database),
-        EventStoreModule.forRoot({ pool: deps.database.pool, redact: createRedactor({ secretValues: configuredSecrets(deps.config) }) }),
+        // Jobs append payment events too: the same inline lookups as the api, in the same transaction.
+        EventStoreModule.forRoot({ pool: deps.database.pool, redact: createRedactor({ secretValues: configuredSecrets(deps.config) }), inlineProjections: [new PaymentLookupProjection()] }),
         ScheduleModule.forRoot(),
       ],
     };

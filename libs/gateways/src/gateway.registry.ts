@@ -32,3 +32,6 @@ export function createGatewayAdapters(deps: GatewayRegistryDeps): Record<Gateway
     alqaseh: createAlqasehAdapter({ ...shared, config: deps.config.alqaseh }),
   };
 }
+
+/** MIS Pay's refund notices carry no amount; the payment flow matches them against its own refunds (D8). */
+export { matchRefundNotice } from './mispay';
