@@ -118,10 +118,12 @@ export class PaymentFlow {
       const records = options.records?.(loaded) ?? [];
       leaseTaken = false;
       waitedForOther = false;
-      if (options.skip?.(loaded.state, attempt)) return { records };
       const lease = loaded.state.confirmation;
-      if (lease && lease.leaseUntil.getTime() > this.clock.now().getTime()) {
-        waitedForOther = true;
+      const leaseActive = lease !== undefined && lease.leaseUntil.getTime() > this.clock.now().getTime();
+      // Even a caller with nothing to ask (a duplicate notice) waits for a running confirmation, so it
+      // answers with the settled status rather than the one before.
+      if (options.skip?.(loaded.state, attempt) || leaseActive) {
+        waitedForOther = leaseActive;
         return { records };
       }
       leaseTaken = true;
