@@ -3,7 +3,7 @@ import { ConfirmResult, GatewayCallContext, GatewayName, GatewayPort, Interactio
 import { Clock, DomainError } from '@payledger/kernel';
 import { DecidedEvent, decide, PaymentCommand } from './payment.decider';
 import { CheckOperation, CheckTrigger, paymentStreamId } from './payment.events';
-import { attemptSnapshot, AttemptState, findAttempt, foldPayment, PaymentState } from './payment.state';
+import { attemptSnapshot, AttemptState, evolve, findAttempt, foldPayment, PaymentState } from './payment.state';
 
 /** How many times a command reloads and re-decides after another writer moved the stream. */
 export const CONCURRENCY_RETRIES_MAX = 40;
@@ -78,9 +78,11 @@ export class PaymentFlow {
       const events = [...records, ...decided.map((e) => this.toNewEvent(e, ctx, records))];
       if (events.length === 0) return { state: loaded!.state, decided, version: loaded!.version };
       try {
-        await this.store.append(paymentStreamId(paymentId), events, loaded ? loaded.version : 'no_stream');
-        const after = await this.require(paymentId);
-        return { state: after.state, decided, version: after.version };
+        const appended = await this.store.append(paymentStreamId(paymentId), events, loaded ? loaded.version : 'no_stream');
+        // The stream is exactly what we read plus what we appended: evolve instead of reading it again.
+        let state = loaded?.state;
+        for (const event of appended.events) state = evolve(state, event);
+        return { state: state!, decided, version: appended.nextVersion };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || round >= CONCURRENCY_RETRIES_MAX) throw error;
         await this.sleep(Math.floor(Math.random() * 5 * Math.min(round, 10)));
