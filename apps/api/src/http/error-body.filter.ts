@@ -8,7 +8,8 @@ export interface ErrorBody {
 
 /** Domain error codes → HTTP statuses. Statuses are chosen here, in the HTTP edge, and nowhere else. */
 const STATUS_BY_CODE: Array<[RegExp, number]> = [
-  [/^REQUEST\.IDEMPOTENCY_MISMATCH$/, 409],
+  [/^REQUEST\.IDEMPOTENCY_(MISMATCH|IN_PROGRESS)$/, 409],
+  [/^REFUND\.INVALID_AMOUNT$/, 400],
   [/^REQUEST\./, 400],
   [/^MONEY\./, 400],
   [/^CALLBACK\.(SIGNATURE_INVALID|SOURCE_REFUSED)$/, 401],
