@@ -21,6 +21,10 @@ import {
 export class PaymentLookupProjection implements InlineProjection {
   readonly name = 'payment-lookup';
 
+  handles(streamId: string, type: string): boolean {
+    return streamId.startsWith('payment-') && LOOKUP_EVENT_TYPES.has(type);
+  }
+
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
     for (const event of events) {
       if (!event.streamId.startsWith('payment-')) continue;
@@ -67,6 +71,8 @@ export class PaymentLookupProjection implements InlineProjection {
     );
   }
 }
+
+const LOOKUP_EVENT_TYPES: ReadonlySet<string> = new Set([T.initiated, T.orderIdUpdated, T.attemptStarted, T.attemptCreated, T.attemptCreateUncertain, T.attemptChecked, T.succeeded]);
 
 /** The refs any adapter's InboundVerdict.lookup may name (see each adapter's parseInbound). */
 const LOOKUP_REF_NAMES: ReadonlySet<string> = new Set(['reference', 'orderIdentifier', 'paymentId', 'checkoutId', 'trackId', 'orderNo', 'invoiceNumber', 'reservationNumber']);
