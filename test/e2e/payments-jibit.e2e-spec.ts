@@ -103,7 +103,8 @@ describe('Jibit through the merchant API', () => {
   it('a forged return naming no order of ours is 400 CALLBACK.UNKNOWN_REFERENCE, recorded on inbound-jibit', async () => {
     const response = await fetch(`${h.url}/callbacks/jibit?amount=150000&refnum=FORGED-123&state=SUCCESSFUL`, { redirect: 'manual' });
     expect(response.status).toBe(400);
-    expect((await response.json()).error.code).toBe('CALLBACK.UNKNOWN_REFERENCE');
+    const body = (await response.json()) as { error: { code: string } };
+    expect(body.error.code).toBe('CALLBACK.UNKNOWN_REFERENCE');
     const inbound = await h.store.readStream('inbound-jibit');
     expect(inbound.at(-1)).toMatchObject({ type: 'GatewayCallbackReceived', data: { accepted: false, rejectionCode: 'CALLBACK.UNKNOWN_REFERENCE' } });
   });
@@ -211,7 +212,7 @@ describe('Jibit through the merchant API', () => {
 
     it('the OpenAPI document lists the merchant endpoints', async () => {
       const response = await fetch(`${h.url}/docs-json`);
-      const document = await response.json();
+      const document = (await response.json()) as { paths: Record<string, unknown> };
       expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/payments', '/v1/payments/{id}', '/v1/payments/{id}/refunds', '/v1/payouts']));
     });
   });
