@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { AppConfig, loadConfig } from '@payledger/config';
 import { EventStore, RecordedEvent } from '@payledger/event-store';
-import { createGatewayAdapters, GatewayName, GatewayPort } from '@payledger/gateways';
+import { createGatewayAdapters, GatewayName, GatewayPort, SessionEventSink } from '@payledger/gateways';
 import { Clock } from '@payledger/kernel';
-import { paymentStreamId } from '@payledger/payments';
+import { EventStoreSessionSink, paymentStreamId } from '@payledger/payments';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { SIMULATORS } from '../../apps/sandbox/src/simulators';
 import { createTestDatabase, TestDatabase } from './database';
@@ -31,6 +31,13 @@ export const E2E_TIMEOUTS_MS: Record<string, number> = {
   'update-order-id': 1000,
   'initiate-transfer': 800,
   'refund-order': 800,
+  'query-order': 800,
+  'query-transfer': 800,
+  // Al Qaseh's operations (its default is 30 s a request, and a re-query is tried four times).
+  create: 1000,
+  'get-payment': 1500,
+  history: 1000,
+  revoke: 1000,
 };
 
 /** The sandbox's clock as payledger's Clock: tests move time for gateways and payledger together. */
@@ -77,10 +84,14 @@ export async function startPayledger(options: { env?: Record<string, string> } =
     ...options.env,
   });
   const clock = new SandboxBackedClock(sandbox);
-  const adapters = createGatewayAdapters({ config: config.gateways, publicBaseUrl: url, now: () => clock.now(), sleep: async () => undefined, timeoutsMs: E2E_TIMEOUTS_MS });
+  // Token issues go to `gateway-session-<gateway>` as in production; the store exists once the api does.
+  const session: { store?: EventStore } = {};
+  const sessionSink: SessionEventSink = { record: (gateway, events) => new EventStoreSessionSink(session.store!).record(gateway, events) };
+  const adapters = createGatewayAdapters({ config: config.gateways, publicBaseUrl: url, now: () => clock.now(), sleep: async () => undefined, timeoutsMs: E2E_TIMEOUTS_MS, sessionSink });
   const api = await createApiApp({ config, database: db, payments: { gateways: adapters, clock } }, false);
   await api.listen(port, '127.0.0.1');
   const store = api.get(EventStore);
+  session.store = store;
   const call: PayledgerHarness['call'] = async (method, path, body, headers = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,

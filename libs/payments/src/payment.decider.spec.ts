@@ -75,6 +75,13 @@ describe('payment decider', () => {
     expect(state?.review).toBe('PAYMENT.AMOUNT_MISMATCH');
   });
 
+  it('a mismatch stays held for review: a later paid answer (no amount, or the wrong one again) decides nothing', () => {
+    const { state } = given(initiate('mocasa', '150000', 'PHP'), created, check('amount_mismatch'));
+    expect(types(decide(state, check('paid'), NOW))).toEqual([T.attemptChecked]);
+    expect(types(decide(state, check('paid', Money.of(150100, 'PHP')), NOW))).toEqual([T.attemptChecked]);
+    expect(types(decide(state, check('failed'), NOW))).toEqual([T.attemptChecked]);
+  });
+
   it('a repeated paid answer decides nothing new', () => {
     const { state } = given(initiate(), created, check('paid'));
     expect(types(decide(state, check('paid'), NOW))).toEqual([T.attemptChecked]);
@@ -168,6 +175,12 @@ describe('payment decider', () => {
       const open = given(initiate(), created).state;
       expect(codeOf(() => decide(open, { kind: 'updateOrderId', orderId: 'ORD-2' }, NOW))).toBe('PAYMENT.NOT_PAID');
       expect(given(initiate(), created, check('paid'), { kind: 'updateOrderId', orderId: 'ORD-2' }).state?.orderId).toBe('ORD-2');
+    });
+
+    it('the gateway\'s new name for the paid attempt (MIS Pay: its order id) is kept on the attempt', () => {
+      const { state, events } = given(initiate(), created, check('paid'), { kind: 'updateOrderId', orderId: 'ORD-2', reference: REF, refs: { orderId: 'ORD-2' } });
+      expect(events.at(-1)?.data).toMatchObject({ previousOrderId: 'ORD-1', orderId: 'ORD-2', reference: REF, refs: { orderId: 'ORD-2' } });
+      expect(state?.attempts[0].refs).toEqual({ trackId: 't1', orderId: 'ORD-2' });
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { AttemptOutcome, ConfirmResult, GatewayName, RefundResult, StartPaymentResult } from '@payledger/gateways';
+import type { AttemptOutcome, ConfirmResult, GatewayName, GatewayRefs, RefundResult, StartPaymentResult } from '@payledger/gateways';
 import { DomainError, Money } from '@payledger/kernel';
 import {
   CheckOperation,
@@ -28,7 +28,7 @@ export type PaymentCommand =
   | { kind: 'requestRefund'; refundId: string; amount?: Money; reason: string; partialSupported: boolean }
   | { kind: 'recordRefundResult'; refundId: string; result: RefundResult }
   | { kind: 'startRetry'; reference: string }
-  | { kind: 'updateOrderId'; orderId: string };
+  | { kind: 'updateOrderId'; orderId: string; reference?: string; refs?: GatewayRefs };
 
 /** Codes of the payment's refusals; the HTTP edge maps them (409 unless said otherwise). */
 export const PAYMENT_ERROR_CODES = [
@@ -131,7 +131,7 @@ export function decide(state: PaymentState | undefined, command: PaymentCommand,
     case 'updateOrderId': {
       if (!isPaid(state.status)) throw new DomainError('PAYMENT.NOT_PAID', 'only a succeeded payment has an order id at the gateway to update', { status: state.status });
       if (command.orderId === state.orderId) return [];
-      return [{ type: T.orderIdUpdated, data: { paymentId: state.paymentId, previousOrderId: state.orderId, orderId: command.orderId } }];
+      return [{ type: T.orderIdUpdated, data: { paymentId: state.paymentId, previousOrderId: state.orderId, orderId: command.orderId, ...(command.refs ? { reference: command.reference, refs: command.refs } : {}) } }];
     }
   }
 }
@@ -185,6 +185,9 @@ function decisionFor(state: PaymentState, attempt: AttemptState, trigger: CheckT
   const isCurrent = currentAttempt(state)?.reference === attempt.reference;
   if (isPaid(state.status)) return []; // already booked; a later contrary answer is reconciliation's business
   if (attempt.outcome === outcome) return [];
+  // A reported amount that differed is held for review: a later look (a query without an amount, a
+  // return after the webhook) neither books it nor flags it again; ops settle it.
+  if (attempt.outcome === 'amount_mismatch') return [];
   if (outcome === 'paid' || outcome === 'amount_mismatch') {
     if (result.gatewayAmount && !result.gatewayAmount.equals(state.amount)) {
       return [{ type: T.amountMismatched, data: { ...decision(state, attempt, trigger, 'the gateway reports another amount'), expectedMinor: state.amount.amountMinor.toString(), reportedMinor: result.gatewayAmount.amountMinor.toString(), currency: result.gatewayAmount.currency } }];

@@ -160,6 +160,9 @@ export interface PaymentOrderIdUpdatedData {
   paymentId: string;
   previousOrderId: string;
   orderId: string;
+  /** The paid attempt and the refs the gateway now knows it by (MIS Pay: its order id), so later calls name it right. */
+  reference?: string;
+  refs?: GatewayRefs;
 }
 
 export type RefundStatus = 'requested' | 'succeeded' | 'failed' | 'unknown' | 'pending_review';

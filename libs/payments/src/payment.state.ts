@@ -211,9 +211,12 @@ export function evolve(state: PaymentState | undefined, event: PaymentEventLike)
       next.status = 'unknown';
       next.review = (data.reason as string | undefined) ?? 'review required';
       break;
-    case T.orderIdUpdated:
-      next.orderId = (data as unknown as PaymentOrderIdUpdatedData).orderId;
+    case T.orderIdUpdated: {
+      const d = data as unknown as PaymentOrderIdUpdatedData;
+      next.orderId = d.orderId;
+      if (d.refs) next.attempts = patchAttempt(state, d.reference, (a) => ({ ...a, refs: { ...a.refs, ...d.refs } }));
       break;
+    }
     case T.refundRequested: {
       const d = data as unknown as RefundRequestedData;
       next.refunds = [...state.refunds, { refundId: d.refundId, amount: Money.of(d.amountMinor, d.currency), status: 'requested', reason: d.reason, requestedAt: new Date(d.requestedAt) }];

@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { InboundRequest, isGatewayName } from '@payledger/gateways';
 import { Clock, DomainError } from '@payledger/kernel';
-import { HandleGatewayNoticeCommand, NoticeOutcome } from '@payledger/payments';
+import { HandleGatewayNoticeCommand, NoticeOutcome, PayoutNoticeOutcome } from '@payledger/payments';
 import { requestContext } from '../http/request-context';
 
 /**
@@ -23,6 +23,8 @@ export class CallbacksController {
   @All('callbacks/:gateway')
   async buyerReturn(@Param('gateway') gateway: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const outcome = await this.handle(gateway, 'return', req);
+    // Payout notices come only as webhooks: a return always names a payment.
+    if (!('state' in outcome)) throw new DomainError('CALLBACK.INVALID', 'a payout notice is not a buyer return');
     const target = new URL(outcome.state.returnUrl);
     target.searchParams.set('paymentId', outcome.paymentId);
     target.searchParams.set('status', outcome.state.status);
@@ -36,7 +38,7 @@ export class CallbacksController {
     return { received: true, duplicate: outcome.duplicate };
   }
 
-  private async handle(gateway: string, kind: 'return' | 'webhook', req: Request): Promise<NoticeOutcome> {
+  private async handle(gateway: string, kind: 'return' | 'webhook', req: Request): Promise<NoticeOutcome | PayoutNoticeOutcome> {
     if (!isGatewayName(gateway)) throw new DomainError('ROUTE.NOT_FOUND', `no gateway ${gateway}`);
     const raw = (req as Request & { rawBody?: Buffer }).rawBody;
     const inbound: InboundRequest = {

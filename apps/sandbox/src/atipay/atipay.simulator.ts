@@ -27,7 +27,8 @@ import {
  * Automated buyer: when a scenario outcome is queued for the invoiceNumber (or for "the next token"),
  * opening the page performs that outcome at once, so a test only POSTs the redirect form and gets the
  * callback back (browser mode: the auto-submitting form; direct mode: the simulator has POSTed it and
- * the page says so). Without a scenario the page waits for a button.
+ * the page says so). A hand-off form carrying `action` (pay, cancel, fail, abandon) acts as that button
+ * at once. Otherwise the page waits for a button.
  */
 
 const FAULT_ENDPOINTS = { getToken: 'get-token', page: 'redirect-to-gateway', verify: 'verify-payment' } as const;
@@ -233,8 +234,12 @@ class AtipaySimulator implements GatewaySimulator {
   private async openPage(req: Request, res: Response): Promise<void> {
     const session = this.sessionOf(req);
     if (!session) return notFoundPage(res);
+    this.adoptLateScenario(session);
     if (session.status === 'finished' || session.status === 'abandoned') return this.revisit(session, res);
     if (this.ctx.clock.nowMs() >= session.pageDeadline.getTime()) return this.finishAndReturn(session, { status: '4' }, res);
+    // A hand-off form that already carries the buyer's choice (a button's `action`) acts at once, like the button.
+    const requested = formField(req, 'action');
+    if (requested !== undefined && (BUYER_ACTIONS as readonly string[]).includes(requested)) return this.finishAndReturn(session, buyerActionResult(requested as BuyerAction), res);
     if (session.scenario) return this.finishAndReturn(session, scenarioResult(session.scenario), res);
     if (session.status === 'issued') {
       session.status = 'opened';
@@ -250,14 +255,20 @@ class AtipaySimulator implements GatewaySimulator {
     const action = String(req.params.action) as BuyerAction;
     const session = this.sessionOf(req);
     if (!session || !(BUYER_ACTIONS as readonly string[]).includes(action)) return notFoundPage(res);
+    this.adoptLateScenario(session);
     if (session.status === 'finished' || session.status === 'abandoned') return this.revisit(session, res);
     if (this.ctx.clock.nowMs() >= session.pageDeadline.getTime()) return this.finishAndReturn(session, { status: '4' }, res);
-    const result: PageResult = action === 'pay' ? { pay: true } : action === 'cancel' ? { status: '1' } : action === 'fail' ? { status: '3' } : { abandon: true };
-    return this.finishAndReturn(session, result, res);
+    return this.finishAndReturn(session, buyerActionResult(action), res);
+  }
+
+  /** A scenario queued for the invoiceNumber after its token was issued still applies to the page. */
+  private adoptLateScenario(session: AtipaySession): void {
+    if (session.scenario || (session.status !== 'issued' && session.status !== 'opened')) return;
+    if (this.ctx.scenarios.peek(session.invoiceNumber)) session.scenario = this.ctx.scenarios.take(session.invoiceNumber);
   }
 
   private sessionOf(req: Request): AtipaySession | undefined {
-    const token = typeof req.body === 'string' ? new URLSearchParams(req.body).get('token') : undefined;
+    const token = formField(req, 'token');
     return token ? this.sessions.get(token) : undefined;
   }
 
@@ -438,6 +449,14 @@ class AtipaySimulator implements GatewaySimulator {
 }
 
 type PageResult = { pay: true } | { status: Exclude<CallbackStatus, '2'> } | { abandon: true };
+
+function buyerActionResult(action: BuyerAction): PageResult {
+  return action === 'pay' ? { pay: true } : action === 'cancel' ? { status: '1' } : action === 'fail' ? { status: '3' } : { abandon: true };
+}
+
+function formField(req: Request, name: string): string | undefined {
+  return typeof req.body === 'string' ? (new URLSearchParams(req.body).get(name) ?? undefined) : undefined;
+}
 
 function scenarioResult(scenario: Scenario): PageResult {
   switch (scenario.outcome as ScenarioOutcome) {

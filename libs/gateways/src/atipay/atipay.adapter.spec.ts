@@ -145,6 +145,13 @@ describe('AtipayAdapter.parseInbound', () => {
     expect(adapter.parseInbound(post(ok, { method: 'PUT' })).rejection?.code).toBe('CALLBACK.METHOD_NOT_ALLOWED');
   });
 
+  it('a refused callback still names the invoice it claims, so it is recorded on that payment; an implausible claim names none', () => {
+    expect(adapter.parseInbound(post({ state: 'OK', reservationNumber: 'R-1' })).lookup).toEqual({ by: 'reference', value: 'R-1' });
+    expect(adapter.parseInbound(post('', { method: 'GET', rawBody: undefined, query: { reservationNumber: 'R-1' } })).lookup).toEqual({ by: 'reference', value: 'R-1' });
+    expect(adapter.parseInbound(post('', { headers: { 'content-type': 'application/json' }, rawBody: undefined, body: ok })).lookup).toEqual({ by: 'reference', value: 'R-1' });
+    expect(adapter.parseInbound(post({ state: 'OK', reservationNumber: 'not a reference!' })).lookup).toBeUndefined();
+  });
+
   it('dedupKey is equal for a reposted form and differs for another state or referenceNumber', () => {
     const a = adapter.parseInbound(post(ok)).dedupKey;
     expect(adapter.parseInbound(post(ok)).dedupKey).toBe(a);

@@ -181,13 +181,17 @@ export class AtipayAdapter implements GatewayPort {
     const method = (request.method ?? '').toUpperCase();
     const contentType = (request.headers['content-type'] ?? '').toLowerCase();
     const base = { method, contentType: contentType || undefined };
-    const refuse = (code: CallbackErrorCode, message: string, fields?: Record<string, string>): InboundVerdict => ({
-      accepted: false,
-      rejection: { code, message },
-      authenticity: 'unauthenticated',
-      subject: 'payment',
-      recorded: { ...base, ...(fields ? { fields: this.recordableFields(fields) } : {}) },
-    });
+    const refuse = (code: CallbackErrorCode, message: string, fields?: Record<string, string>): InboundVerdict => {
+      const lookup = claimedReservation(request, fields);
+      return {
+        accepted: false,
+        rejection: { code, message },
+        authenticity: 'unauthenticated',
+        ...(lookup ? { lookup } : {}),
+        subject: 'payment',
+        recorded: { ...base, ...(fields ? { fields: this.recordableFields(fields) } : {}) },
+      };
+    };
 
     if (request.kind !== 'return') return refuse('CALLBACK.INVALID', 'AtiPay sends no webhooks; only the browser callback exists');
     if (method !== 'POST') return refuse('CALLBACK.METHOD_NOT_ALLOWED', `AtiPay's callback is a form POST, not ${method || 'no method'}`);
@@ -420,6 +424,16 @@ function assertReference(reference: string): void {
   if (!ATIPAY_REFERENCE_PATTERN.test(reference)) {
     throw new GatewayError('GATEWAY.INVALID_REQUEST', `AtiPay invoiceNumber must be 1–32 characters of [A-Za-z0-9-], got ${JSON.stringify(reference)}`);
   }
+}
+
+/**
+ * The attempt a refused callback claims to be about, so the refusal is recorded on that payment's stream;
+ * an implausible or missing claim leaves it to the gateway's inbound stream.
+ */
+function claimedReservation(request: InboundRequest, fields?: Record<string, string>): { by: 'reference'; value: string } | undefined {
+  const body = request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body) ? (request.body as Record<string, unknown>) : {};
+  const candidate = fields?.reservationNumber ?? body.reservationNumber ?? request.query?.reservationNumber;
+  return typeof candidate === 'string' && ATIPAY_REFERENCE_PATTERN.test(candidate) ? { by: 'reference', value: candidate } : undefined;
 }
 
 /** The callback's fields from the raw form (so repeated keys are seen) or from an already parsed body. */

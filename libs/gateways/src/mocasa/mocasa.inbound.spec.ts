@@ -132,7 +132,9 @@ describe('mocasa return (D7)', () => {
   it('names the attempt by the reference in our returnUrl and trusts nothing else', () => {
     const verdict = parseMocasaInbound(ret({ reference: 'PLabc', txStatus: 'success', orderNo: 'PLother', amount: '1' }), options);
     expect(verdict).toMatchObject({ accepted: true, authenticity: 'unauthenticated', lookup: { by: 'reference', value: 'PLabc' }, claimed: {}, subject: 'payment' });
-    expect(verdict.dedupKey).toBeUndefined();
+    // Whatever else it carries, a second return of the attempt is the same notice.
+    expect(verdict.dedupKey).toBe('mocasa:return:PLabc');
+    expect(parseMocasaInbound(ret({ reference: 'PLabc', txStatus: 'failed' }), options).dedupKey).toBe(verdict.dedupKey);
     expect(verdict.recorded.query).toMatchObject({ txStatus: 'success' });
   });
 

@@ -28,8 +28,10 @@ export function parseMocasaInbound(request: InboundRequest, options: MocasaInbou
 
 /**
  * D7: the return's own parameters are undocumented and untrusted; it names the attempt through the
- * reference we put in returnUrl and only triggers a query. No dedupKey: every return may re-query,
- * which changes nothing at Mocasa and can only bring fresher news.
+ * reference we put in returnUrl and only triggers a query. Every return of an attempt says the same
+ * thing, so a second one (a reload, a replayed link) is a duplicate: recorded, answered from the stored
+ * state, and it never makes an unauthenticated caller a way to send queries to Mocasa at will. Fresher
+ * news comes with the webhook or the D10 polling.
  */
 function parseReturn(request: InboundRequest): InboundVerdict {
   const method = request.method.toUpperCase();
@@ -47,6 +49,7 @@ function parseReturn(request: InboundRequest): InboundVerdict {
     authenticity: 'unauthenticated',
     lookup: { by: 'reference', value: reference },
     claimed: {},
+    dedupKey: `mocasa:return:${reference}`,
     subject: 'payment',
     recorded: { ...recorded, reference },
   };

@@ -4,8 +4,11 @@ import { EventStore } from '@payledger/event-store';
 import { GatewayName, InboundRequest, InboundVerdict, isGatewayName, matchRefundNotice } from '@payledger/gateways';
 import { DomainError } from '@payledger/kernel';
 import { PaymentLookup } from '../payment-lookup.projection';
+import { payoutStreamId } from '../payment.events';
 import { CommandContext, PaymentFlow } from '../payment.flow';
 import { findAttempt, isPaid, PaymentState } from '../payment.state';
+import { PayoutState } from '../payout.state';
+import { loadPayout, payoutIdOfSerial, refreshPayout } from './payouts.handler';
 
 export class HandleGatewayNoticeCommand {
   constructor(
@@ -23,6 +26,14 @@ export interface NoticeOutcome {
   settled: Promise<PaymentState>;
 }
 
+/** A gateway's notice about one of our payouts (Mocasa D12(4)); only ever a webhook. */
+export interface PayoutNoticeOutcome {
+  payoutId: string;
+  payout: PayoutState;
+  duplicate: boolean;
+  settled: Promise<PayoutState>;
+}
+
 /** Where a notice naming no payment of ours is kept: refused, but recorded. */
 export function inboundStreamId(gateway: string): string {
   return `inbound-${gateway}`;
@@ -35,17 +46,18 @@ export function inboundStreamId(gateway: string): string {
  * confirm after. Duplicates are recorded as such and change nothing.
  */
 @CommandHandler(HandleGatewayNoticeCommand)
-export class HandleGatewayNoticeHandler implements ICommandHandler<HandleGatewayNoticeCommand, NoticeOutcome> {
+export class HandleGatewayNoticeHandler implements ICommandHandler<HandleGatewayNoticeCommand, NoticeOutcome | PayoutNoticeOutcome> {
   constructor(
     @Inject(PaymentFlow) private readonly flow: PaymentFlow,
     @Inject(PaymentLookup) private readonly lookup: PaymentLookup,
     @Inject(EventStore) private readonly store: EventStore,
   ) {}
 
-  async execute({ gateway, request, ctx }: HandleGatewayNoticeCommand): Promise<NoticeOutcome> {
+  async execute({ gateway, request, ctx }: HandleGatewayNoticeCommand): Promise<NoticeOutcome | PayoutNoticeOutcome> {
     if (!isGatewayName(gateway)) throw new DomainError('CALLBACK.INVALID', `no gateway ${String(gateway)}`);
     const port = this.flow.gateways(gateway) as ReturnType<PaymentFlow['gateways']> & { parseInboundAsync?: (r: InboundRequest) => Promise<InboundVerdict> };
     const verdict = port.parseInboundAsync ? await port.parseInboundAsync(request) : port.parseInbound(request);
+    if (verdict.accepted && verdict.subject === 'payout') return this.payoutNotice(gateway, request, verdict, ctx);
     const location = verdict.lookup ? await this.lookup.findAttempt(gateway, verdict.lookup.by, verdict.lookup.value) : undefined;
 
     if (!verdict.accepted || !location) {
@@ -96,6 +108,34 @@ export class HandleGatewayNoticeHandler implements ICommandHandler<HandleGateway
     await Promise.race([stored.promise, settled]);
     const { state } = await this.flow.require(paymentId);
     return { paymentId, state, duplicate, settled };
+  }
+
+  /**
+   * Recorded on the payout's stream and answered at once (a refusal would count against the webhook
+   * endpoint at Mocasa). A payout whose reply was lost is looked up behind the answer — even on a
+   * repeated notice, since that is news we lack; one still `requested` has its transfer call in flight,
+   * which settles it.
+   */
+  private async payoutNotice(gateway: GatewayName, request: InboundRequest, verdict: InboundVerdict, ctx: CommandContext): Promise<PayoutNoticeOutcome> {
+    const serial = verdict.lookup?.value ?? '';
+    const payoutId = payoutIdOfSerial(serial);
+    const loaded = payoutId ? await loadPayout(this.store, payoutId).catch(() => undefined) : undefined;
+    if (!payoutId || !loaded || loaded.state.reference !== serial) {
+      await this.recordRejected(gateway, request, verdict, 'CALLBACK.UNKNOWN_REFERENCE', ctx);
+      throw new DomainError('CALLBACK.UNKNOWN_REFERENCE', 'the notice names no payout of ours', { gateway });
+    }
+    const duplicate =
+      verdict.dedupKey !== undefined &&
+      loaded.events.some((e) => {
+        const notice = e.data as { accepted?: boolean; dedupKey?: string };
+        return e.type === 'GatewayWebhookReceived' && notice.accepted === true && notice.dedupKey === verdict.dedupKey;
+      });
+    const recorder = this.flow.recorder(ctx);
+    recorder.inboundReceived(gateway, request.kind, verdict, { duplicate, sourceIp: request.sourceIp, receivedAt: request.receivedAt });
+    await this.store.append(payoutStreamId(payoutId), recorder.drain(), 'any');
+    const settled = loaded.state.status === 'unknown' ? refreshPayout(this.flow, payoutId, ctx) : Promise.resolve(loaded.state);
+    settled.catch(() => undefined);
+    return { payoutId, payout: loaded.state, duplicate, settled };
   }
 
   private async recordRejected(gateway: GatewayName, request: InboundRequest, verdict: InboundVerdict, code: string, ctx: CommandContext, paymentId?: string): Promise<void> {

@@ -2,13 +2,27 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyError, EventStore, RecordedEvent } from '@payledger/event-store';
 import { BeneficiaryInput, GATEWAY_CAPABILITIES, GatewayError, GatewayName, isGatewayError, TransferResult } from '@payledger/gateways';
-import { DomainError, Money, newPrefixedId, randomBase62 } from '@payledger/kernel';
+import { DomainError, Money, newPrefixedId } from '@payledger/kernel';
 import { PAYOUT_EVENT_TYPES as T, PayoutBeneficiaryRegisteredData, payoutStreamId } from '../payment.events';
 import { CommandContext, metadataOf, PaymentFlow } from '../payment.flow';
 import { decidePayoutResult, foldPayout, PayoutState } from '../payout.state';
 
 /** Mocasa tells our transfer serials apart by this prefix (its adapter checks it too). */
 const TRANSFER_SERIAL_PREFIX = 'PO';
+const PAYOUT_ID_PREFIX = 'po_';
+const TRANSFER_SERIAL = /^PO[A-Za-z0-9]{22}$/;
+
+/**
+ * A payout's transfer serial is its id under Mocasa's prefix: unique as the id is, and a payout notice
+ * (which carries only the serial) leads to its stream without a lookup table.
+ */
+export function transferSerialOf(payoutId: string): string {
+  return `${TRANSFER_SERIAL_PREFIX}${payoutId.slice(PAYOUT_ID_PREFIX.length)}`;
+}
+
+export function payoutIdOfSerial(serial: string): string | undefined {
+  return TRANSFER_SERIAL.test(serial) ? `${PAYOUT_ID_PREFIX}${serial.slice(TRANSFER_SERIAL_PREFIX.length)}` : undefined;
+}
 
 export class RegisterBeneficiaryCommand {
   constructor(
@@ -81,7 +95,7 @@ export class RequestPayoutHandler implements ICommandHandler<RequestPayoutComman
   async execute({ gateway, amount, payeeAccountNo, purpose, ctx, payoutId }: RequestPayoutCommand): Promise<PayoutState> {
     requirePayouts(gateway);
     if (amount.currency !== GATEWAY_CAPABILITIES[gateway].currency) throw new DomainError('REQUEST.INVALID', `${gateway} pays out in ${GATEWAY_CAPABILITIES[gateway].currency}`, { fields: [{ field: 'currency', code: 'gateway_currency' }] });
-    const reference = `${TRANSFER_SERIAL_PREFIX}${randomBase62(24)}`;
+    const reference = transferSerialOf(payoutId);
     const requested = { payoutId, gateway, reference, amountMinor: amount.amountMinor.toString(), currency: amount.currency, payeeAccountNo, purpose, requestedAt: this.flow.clock.now().toISOString() };
     await this.flow.store.append(payoutStreamId(payoutId), [{ type: T.requested, data: requested, metadata: metadataOf(ctx), occurredAt: this.flow.clock.now() }], 'no_stream');
     return settle(this.flow, payoutId, ctx, (gatewayCtx, state) =>
@@ -95,11 +109,16 @@ export class RequestPayoutHandler implements ICommandHandler<RequestPayoutComman
 export class RefreshPayoutHandler implements ICommandHandler<RefreshPayoutCommand, PayoutState> {
   constructor(@Inject(PaymentFlow) private readonly flow: PaymentFlow) {}
 
-  async execute({ payoutId, ctx }: RefreshPayoutCommand): Promise<PayoutState> {
-    const { state } = await loadPayout(this.flow.store, payoutId);
-    if (state.status === 'succeeded' || state.status === 'failed') return state;
-    return settle(this.flow, payoutId, ctx, (gatewayCtx, s) => this.flow.gateways(s.gateway).queryTransfer(gatewayCtx, s.reference));
+  execute({ payoutId, ctx }: RefreshPayoutCommand): Promise<PayoutState> {
+    return refreshPayout(this.flow, payoutId, ctx);
   }
+}
+
+/** The transfer query for a payout not settled yet (GET, jobs, and a lost reply the gateway's notice speaks of). */
+export async function refreshPayout(flow: PaymentFlow, payoutId: string, ctx: CommandContext): Promise<PayoutState> {
+  const { state } = await loadPayout(flow.store, payoutId);
+  if (state.status === 'succeeded' || state.status === 'failed') return state;
+  return settle(flow, payoutId, ctx, (gatewayCtx, s) => flow.gateways(s.gateway).queryTransfer(gatewayCtx, s.reference));
 }
 
 async function settle(flow: PaymentFlow, payoutId: string, ctx: CommandContext, call: (gatewayCtx: ReturnType<PaymentFlow['callContext']>, state: PayoutState) => Promise<TransferResult>): Promise<PayoutState> {

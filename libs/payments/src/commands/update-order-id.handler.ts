@@ -32,14 +32,15 @@ export class UpdateOrderIdHandler implements ICommandHandler<UpdateOrderIdComman
     }
     const recorder = this.flow.recorder(ctx);
     const attempt = state.attempts.find((a) => a.outcome === 'paid') ?? currentAttempt(state)!;
+    let refs: Record<string, string> | undefined;
     try {
-      await this.flow.gateways(state.gateway).updateOrderId(this.flow.callContext(recorder, ctx), this.flow.snapshot(state, attempt), orderId);
+      ({ refs } = await this.flow.gateways(state.gateway).updateOrderId(this.flow.callContext(recorder, ctx), this.flow.snapshot(state, attempt), orderId));
     } finally {
       const records = recorder.drain();
       if (records.length) await this.flow.decideAndAppend(paymentId, ctx, () => ({ records }));
     }
     try {
-      const done = await this.flow.decideAndAppend(paymentId, ctx, () => ({ command: { kind: 'updateOrderId', orderId } }));
+      const done = await this.flow.decideAndAppend(paymentId, ctx, () => ({ command: { kind: 'updateOrderId', orderId, reference: attempt.reference, refs } }));
       return done.state;
     } catch (error) {
       throw orderIdTakenError(error, state.gateway, orderId) ?? error;
