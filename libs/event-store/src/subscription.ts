@@ -236,6 +236,8 @@ export class SubscriptionRunner {
   }
 
   private sleep(ms: number): Promise<void> {
+    // Once stop() has woken us, a later sleep (an error backoff as the database goes away) must not hold shutdown up.
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
