@@ -23,6 +23,8 @@ const STATUS_BY_CODE: Array<[RegExp, number]> = [
   [/^GATEWAY\.TIMEOUT$/, 504],
   [/^GATEWAY\./, 502],
   [/^(PAYMENT|REFUND|PAYOUT|RECONCILIATION|PROJECTION)\./, 409],
+  // A ledger check failing on read means a corrupted projection, never the caller's fault.
+  [/^LEDGER\./, 500],
 ];
 
 export function statusForCode(code: string): number {
