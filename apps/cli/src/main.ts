@@ -3,12 +3,15 @@ import { loadConfig } from '@payledger/config';
 import { openDatabase } from '@payledger/database';
 import { subscriptionLag } from '@payledger/event-store';
 import { LineLogger, onShutdown, runMain, shutdown } from '@payledger/runtime';
+import { rebuildProjection } from './rebuild-projection.command';
 import { serve } from './serve.command';
 
 const USAGE = `usage: payledger <command>
   serve           api + worker + sandbox in one process (what \`npm start\` runs)
   migrate         apply database migrations and exit
-  subscriptions   show every subscriber's checkpoint and lag`;
+  subscriptions   show every subscriber's checkpoint and lag
+  rebuild-projection <name|all>
+                  rebuild a ledger projection from position zero (ledger-journal, payments-view, daily-summary)`;
 
 void runMain('cli', async () => {
   const [command] = process.argv.slice(2);
@@ -33,6 +36,8 @@ void runMain('cli', async () => {
       }
       return shutdown(0);
     }
+    case 'rebuild-projection':
+      return shutdown(await rebuildProjection(config, process.argv[3], log));
     default:
       process.stderr.write(`${command ? `unknown command ${command}\n` : ''}${USAGE}\n`);
       return shutdown(command ? 2 : 0);

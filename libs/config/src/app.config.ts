@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError, Env, readBool, readInt, readList, readUrl } from './config.schema';
 import { GatewaysConfig, readGatewaysConfig } from './gateways.config';
+import { JobsConfig, readJobsConfig } from './jobs.config';
 
 export type ApiRole = 'merchant' | 'finance' | 'ops';
 export const API_ROLES: readonly ApiRole[] = ['merchant', 'finance', 'ops'];
@@ -33,6 +34,8 @@ export interface AppConfig {
   apiKeys: ApiKeyConfig[];
   sandbox: { enabled: boolean; seed: string | undefined };
   gateways: GatewaysConfig;
+  /** Scheduled jobs of the worker (README "Jobs"). */
+  jobs: JobsConfig;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -101,6 +104,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     apiKeys,
     sandbox: { enabled: readBool(env, 'SANDBOX_ENABLED', true, problems), seed: env.SANDBOX_SEED || undefined },
     gateways: readGatewaysConfig(env, sandboxBaseUrl, problems),
+    jobs: readJobsConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -8,6 +8,7 @@ export * from './payout.state';
 export * from './commands/create-payment.handler';
 export * from './commands/handle-gateway-notice.handler';
 export * from './commands/check-payment.handler';
+export * from './commands/expire-payment.handler';
 export * from './commands/refund-payment.handler';
 export * from './commands/cancel-payment.handler';
 export * from './commands/retry-payment.handler';

@@ -8,6 +8,7 @@ import { Clock, SystemClock } from '@payledger/kernel';
 import { CancelPaymentHandler } from './commands/cancel-payment.handler';
 import { CheckPaymentHandler } from './commands/check-payment.handler';
 import { CreatePaymentHandler } from './commands/create-payment.handler';
+import { ExpirePaymentHandler } from './commands/expire-payment.handler';
 import { HandleGatewayNoticeHandler } from './commands/handle-gateway-notice.handler';
 import { RefreshPayoutHandler, RegisterBeneficiaryHandler, RequestPayoutHandler } from './commands/payouts.handler';
 import { RefundPaymentHandler } from './commands/refund-payment.handler';
@@ -37,6 +38,7 @@ export const PAYMENT_COMMAND_HANDLERS = [
   RegisterBeneficiaryHandler,
   RequestPayoutHandler,
   RefreshPayoutHandler,
+  ExpirePaymentHandler,
 ];
 
 /** Token issues and refreshes go to `gateway-session-<gateway>`, like every other interaction. */
